@@ -1,0 +1,1 @@
+"""The data products of convai-lake, layer by layer: raw -> normalised -> warehouse."""

@@ -1,0 +1,1 @@
+"""Raw lake -> typed Parquet tables (and quarantine for records that cannot be read)."""

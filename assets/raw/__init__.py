@@ -1,0 +1,1 @@
+"""API -> raw lake: conversation list pages, details, audio and catalogue snapshots."""

@@ -1,0 +1,1 @@
+"""Typed Parquet -> warehouse.duckdb, from the SQL files in sql/."""

@@ -1,0 +1,1 @@
+"""Wiring of convai-lake: settings, lake primitives, the API client, Dagster definitions, CLI."""
