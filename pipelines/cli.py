@@ -1,12 +1,16 @@
-"""The `convai-lake` command line."""
+"""The `convai-lake` command line: one module per subcommand under `pipelines/commands/`."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from pipelines.settings import load_env_file
+
+# Each module exposes `register(subparsers)`, adding its parser with `handler` set.
+COMMANDS: tuple[str, ...] = ()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,15 +18,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="convai-lake",
         description="Analytics lake for ElevenLabs Conversational AI conversations.",
     )
-    parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"pipelines.commands.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     load_env_file()
     args = build_parser().parse_args(argv)
-    handler = args.handler
-    return int(handler(args))
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Subcommands of `convai-lake`, one module each with `register(subparsers)`."""
