@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.lake import Lake
 
 
-class LakeResource(dg.ConfigurableResource):  # type: ignore[misc]
+class LakeResource(dg.ConfigurableResource["LakeResource"]):
     """The lake root (`CONVAI_LAKE_DIR`); assets read and write files only through it."""
 
     lake_dir: str = "data"
