@@ -38,6 +38,10 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def conform(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """`frame`'s columns of this table, in its order, cast to its declared types."""
+        return frame.select(pl.col(c.name).cast(c.dtype) for c in self.columns)
+
 
 def _c(name: str, dtype: pl.DataType, description: str) -> Column:
     return Column(name, dtype, description)
@@ -55,7 +59,12 @@ CONVERSATIONS = Table(
         _CONVERSATION_ID,
         _c("agent_id", pl.String(), "Agent that handled the conversation."),
         _c("agent_name", pl.String(), "Agent name as sent with the conversation."),
-        _c("start_time", UTC_TIME, "When the call started (UTC)."),
+        _c(
+            "start_time",
+            UTC_TIME,
+            "When the call started (UTC); NULL for a seed-dialect detail no longer listed "
+            "(seed details carry no start).",
+        ),
         _START_DATE,
         _c(
             "status",
@@ -108,7 +117,12 @@ CONVERSATIONS = Table(
             pl.Float64(),
             "LLM share of the cost in USD (metadata.charging.llm_price).",
         ),
-        _c("has_audio", pl.Boolean(), "A recording exists."),
+        _c(
+            "has_audio",
+            pl.Boolean(),
+            "A recording exists (its file is in the lake, or the detail says so); NULL when "
+            "only the list item is known.",
+        ),
         _c(
             "audio_path",
             pl.String(),
@@ -161,7 +175,11 @@ TRANSCRIPT_TURNS = Table(
         _c("feedback_score", pl.String(), "Caller feedback on this turn: like or dislike."),
         _c("tool_call_count", pl.Int32(), "Tool calls made in this turn."),
         _c("tool_result_count", pl.Int32(), "Tool results returned in this turn."),
-        _c("llm_input_tokens", pl.Int64(), "LLM input tokens, summed over models."),
+        _c(
+            "llm_input_tokens",
+            pl.Int64(),
+            "LLM input tokens (fresh, cache reads and cache writes), summed over models.",
+        ),
         _c("llm_output_tokens", pl.Int64(), "LLM output tokens, summed over models."),
         _c(
             "llm_price_usd",
@@ -240,7 +258,8 @@ DATA_COLLECTION_RESULTS = Table(
         _c(
             "value_type",
             pl.String(),
-            "JSON type of the value: string, integer, number, boolean or null.",
+            "JSON type of the value: string, integer, number, boolean, object, array or null "
+            "(NULL when the item itself is not a JSON object).",
         ),
         _c("schema_type", pl.String(), "Declared type (json_schema.type), when sent."),
         _c("rationale", pl.String(), "The extractor's explanation."),
@@ -307,7 +326,7 @@ KNOWLEDGE_BASE_DOCUMENTS = Table(
 QUARANTINE = Table(
     name="quarantine",
     grain="One row per raw record that could not be read, with why and where its copy is.",
-    key=("raw_path", "raw_line"),
+    key=("raw_path", "raw_line", "raw_item"),
     partitioned=True,
     columns=(
         _c("table", pl.String(), "Normalised table the record was meant for."),
@@ -315,7 +334,18 @@ QUARANTINE = Table(
         _START_DATE,
         _c("reason", pl.String(), "Why the record was set aside."),
         _c("raw_path", pl.String(), "Raw file holding the record, relative to the lake root."),
-        _c("raw_line", pl.Int64(), "Line of the record in that file, from 1."),
+        _c(
+            "raw_line",
+            pl.Int64(),
+            "Line of the record in that file, from 1 (for a file that breaks off: the "
+            "first line lost).",
+        ),
+        _c(
+            "raw_item",
+            pl.Int32(),
+            "Index of the record in its line's list, from 0 (list-page items); "
+            "NULL when the whole line is the record.",
+        ),
         _c("excerpt", pl.String(), "The record's first 500 characters."),
     ),
 )
