@@ -9,7 +9,8 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PRODUCTION_BASE_URL = "https://api.elevenlabs.io"
-# Chosen by bench/client_concurrency.py on a 2-core machine: see bench/RESULTS.md.
+# The knee measured by bench/client_concurrency.py on a 2-core machine (32 -> 64 in flight:
+# +75% req/s; 64 -> 128: +15%); see bench/RESULTS.md.
 DEFAULT_CONCURRENCY = 64
 DEFAULT_LOOKBACK_DAYS = 2
 DEFAULT_SCHEDULE_CRON = "0 2 * * *"
