@@ -111,11 +111,13 @@ class Lake:
             return []
         return sorted(p for p in directory.glob(pattern) if not p.name.startswith("."))
 
-    def sweep_temp_files(self) -> list[Path]:
-        """Remove temporary files left by killed runs; call only while holding the lock."""
-        if not self.root.exists():
+    def sweep_temp_files(self, relative_dir: str = "") -> list[Path]:
+        """Remove temporary files that killed runs left below `relative_dir` (default: the
+        whole lake); call only while holding the lock of every writer that works there."""
+        directory = self.path(relative_dir)
+        if not directory.is_dir():
             return []
-        swept = [p for p in self.root.rglob(f".*{TEMP_SUFFIX}") if p.is_file()]
+        swept = [p for p in directory.rglob(f".*{TEMP_SUFFIX}") if p.is_file()]
         for path in swept:
             path.unlink(missing_ok=True)
         return swept

@@ -11,7 +11,6 @@ from assets.normalised.schemas import AGENTS
 from assets.warehouse.assets import warehouse
 from assets.warehouse.build import WAREHOUSE_FILE
 from assets.warehouse.checks import CHECK_SPECS
-from assets.warehouse.definitions import defs
 from assets.warehouse.sql_files import WAREHOUSE_TABLES
 from pipelines.resources import LakeResource
 from tests.warehouse.lake_fixtures import LakeSpec, write_lake, write_parquet
@@ -86,8 +85,3 @@ def test_a_failing_blocking_check_fails_the_run_and_publishes_nothing(tmp_path: 
     }
     assert ("agents", "unique_key") in failed
     assert lake.path(WAREHOUSE_FILE).read_bytes() == before
-
-
-def test_definitions_load_with_the_lake_resource() -> None:
-    merged = dg.Definitions.merge(defs, dg.Definitions(resources={"lake": LakeResource()}))
-    dg.Definitions.validate_loadable(merged)
