@@ -31,8 +31,9 @@ format: sync
 sync: | $(UV)
 	$(UV) sync --locked --all-groups
 
+# The Dagster UI on the instance that `sync` and `demo` record their runs in.
 dev: sync
-	$(UV) run dagster dev
+	DAGSTER_HOME="$$($(UV) run python -m pipelines.instance)" $(UV) run dagster dev
 
 $(UV_BOOT):
 	python3 -m venv .tools/uv

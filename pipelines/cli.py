@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pipelines.settings import load_env_file
 
 # Each module exposes `register(subparsers)`, adding its parser with `handler` set.
-COMMANDS: tuple[str, ...] = ("emulator", "sql")
+COMMANDS: tuple[str, ...] = ("demo", "sync", "sql", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,16 +10,24 @@ import dagster as dg
 from assets.normalised.assets import NORMALISED_ASSETS
 from assets.raw.assets import RAW_ASSETS
 from assets.warehouse.assets import warehouse
+from pipelines.jobs import JOBS
 from pipelines.resources import ElevenLabsResource, LakeResource
-from pipelines.settings import load_env_file, load_settings
+from pipelines.schedules import nightly_schedule
+from pipelines.settings import Settings, load_env_file, load_settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Every asset, job and schedule, with resources for `settings`."""
+    return dg.Definitions(
+        assets=[*RAW_ASSETS, *NORMALISED_ASSETS, warehouse],
+        jobs=JOBS,
+        schedules=[nightly_schedule(settings)],
+        resources={
+            "lake": LakeResource(lake_dir=str(settings.lake_dir)),
+            "elevenlabs": ElevenLabsResource.from_settings(settings),
+        },
+    )
+
 
 load_env_file()
-_settings = load_settings()
-
-defs = dg.Definitions(
-    assets=[*RAW_ASSETS, *NORMALISED_ASSETS, warehouse],
-    resources={
-        "lake": LakeResource(lake_dir=str(_settings.lake_dir)),
-        "elevenlabs": ElevenLabsResource.from_settings(_settings),
-    },
-)
+defs = build_definitions(load_settings())

@@ -39,6 +39,11 @@ class ApiError(Exception):
         self.reason = reason
         super().__init__(self._message())
 
+    @property
+    def refuses_credentials(self) -> bool:
+        """The key or the account was refused (401, 403): every other request would be too."""
+        return self.status in (401, 403)
+
     def _message(self) -> str:
         where = f"{self.method} {self.path}"
         if self.status == 401:

@@ -6,41 +6,22 @@ Counts must match exactly and floats within 1e-9, for several seeds and both dia
 from __future__ import annotations
 
 import datetime as dt
-import math
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
-import duckdb
 import pytest
 
 from assets.normalised.assets import NORMALISED_ASSETS
 from assets.raw.assets import RAW_ASSETS
 from assets.warehouse.assets import warehouse
+from assets.warehouse.build import WAREHOUSE_FILE
 from emulator import AGENT_COLUMNS, AGENT_DAILY_COLUMNS, EmulatorConfig, running_emulator
 from pipelines.resources import API_KEY_ENV_VAR, ElevenLabsResource, LakeResource
+from tests.warehouse.compare import assert_same_rows, read_table
 
 TODAY = dt.date(2026, 5, 20)
 DAYS = 3
 GRAPH = [*RAW_ASSETS, *NORMALISED_ASSETS, warehouse]
-
-
-def assert_rows_equal(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(got) == len(expected)
-    for row, want in zip(got, expected, strict=True):
-        for column, value in want.items():
-            actual = row[column]
-            if isinstance(value, float) and actual is not None:
-                assert math.isclose(actual, value, rel_tol=0, abs_tol=1e-9), (column, row)
-            else:
-                assert actual == value, (column, row, want)
-
-
-def warehouse_rows(lake: Path, table: str, columns: tuple[str, ...]) -> list[dict[str, Any]]:
-    order = "agent_id, start_date" if "start_date" in columns else "agent_id"
-    with duckdb.connect(str(lake / "warehouse.duckdb"), read_only=True) as con:
-        rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
-        return [dict(zip(columns, r, strict=True)) for r in rows.fetchall()]
 
 
 @pytest.mark.parametrize(
@@ -74,5 +55,10 @@ def test_warehouse_equals_ground_truth(
         totals = emulator.truth.agent_metrics(days[0], days[-1])
 
     assert any(row["in_progress"] for row in daily)  # pending conversations are covered
-    assert_rows_equal(warehouse_rows(tmp_path, "agent_daily_metrics", AGENT_DAILY_COLUMNS), daily)
-    assert_rows_equal(warehouse_rows(tmp_path, "agent_metrics", AGENT_COLUMNS), totals)
+    warehouse_file = tmp_path / WAREHOUSE_FILE
+    columns, rows = read_table(warehouse_file, "agent_daily_metrics")
+    assert tuple(columns) == AGENT_DAILY_COLUMNS
+    assert_same_rows(rows, daily, ("agent_id", "start_date"))
+    columns, rows = read_table(warehouse_file, "agent_metrics")
+    assert tuple(columns) == AGENT_COLUMNS
+    assert_same_rows(rows, totals, ("agent_id",))

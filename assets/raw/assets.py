@@ -26,9 +26,11 @@ from assets.raw.fetch import AUDIO_AREA
 from assets.raw.listing import LISTING_AREA
 from assets.raw.stored import DETAILS_AREA
 from pipelines.client import ApiClient, RequestStats
+from pipelines.errors import ApiError
 from pipelines.lake import Lake, date_partition
 from pipelines.partitions import daily_partitions
 from pipelines.resources import ElevenLabsResource, LakeResource
+from pipelines.settings import SettingsError
 
 GROUP = "raw"
 API_POOL = "elevenlabs_api"
@@ -73,7 +75,14 @@ def _run_with_client(
             result = await work(api)
         return _ClientRun(result, api.stats, time.perf_counter() - started)
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    except SettingsError as error:
+        raise dg.Failure(description=str(error), allow_retries=False) from None
+    except ApiError as error:
+        if error.refuses_credentials:  # retrying cannot fix a rejected key
+            raise dg.Failure(description=str(error), allow_retries=False) from None
+        raise
 
 
 @dg.multi_asset(

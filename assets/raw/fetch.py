@@ -27,8 +27,6 @@ DETAIL_PATH = "/v1/convai/conversations/{}"
 AUDIO_PATH = "/v1/convai/conversations/{}/audio"
 AUDIO_AREA = "audio"
 PART_LINES = 500
-# The key or the account is wrong: every other request would fail the same way.
-_FATAL_STATUSES = frozenset({401, 403})
 
 
 def audio_file(day: dt.date, conversation_id: str) -> str:
@@ -177,7 +175,7 @@ def _detail_failure(cid: str, error: ApiError) -> _Outcome:
 
 
 def _raise_if_fatal(error: ApiError) -> None:
-    if error.status in _FATAL_STATUSES:
+    if error.refuses_credentials:
         raise error
 
 
