@@ -89,6 +89,7 @@ def _materializations(report: BuildReport, lake: Lake) -> Iterator[dg.Materializ
     shared: dict[str, dg.RawMetadataValue] = {
         "build_seconds": round(report.seconds, 3),
         "full_rebuild": report.full_rebuild,
+        "unchanged": report.unchanged,
         "partitions_rebuilt": len(report.partitions_rebuilt),
         "partitions_rebuilt_list": dg.MetadataValue.md(
             "\n".join(f"- {p}" for p in report.partitions_rebuilt) or "(none)"

@@ -41,6 +41,10 @@ LOCK_NAME = "warehouse"
 LOADED_FORMAT = hashlib.sha256(
     repr([(t.name, TABLES[t.name].schema, t.query) for t in LOADED_TABLES]).encode()
 ).hexdigest()
+# Changes when any SQL changes: a previous file is then rebuilt even if the lake did not change.
+BUILD_FORMAT = hashlib.sha256(
+    repr([LOADED_FORMAT, *((f.name, f.query) for f in (*BUILD_STEPS, *DERIVED_TABLES))]).encode()
+).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class BuildReport:
     seconds: float
     phase_seconds: dict[str, float]  # copy, load, derive, check, checkpoint
     checks: list[CheckOutcome]
+    unchanged: bool = False  # nothing changed: the published file was kept, checks as stored
 
     @property
     def failed_blocking_checks(self) -> list[CheckOutcome]:
@@ -75,9 +80,19 @@ def build_warehouse(lake: Lake, *, full: bool = False) -> BuildReport:
     WarehouseRejectedError, leaving the published file as it was, when a blocking check fails.
     """
     started = time.perf_counter()
-    phases: dict[str, float] = {}
     published = lake.path(WAREHOUSE_FILE)
-    with lake.lock(LOCK_NAME, wait=True), lake.atomic_path(WAREHOUSE_FILE) as building:
+    with lake.lock(LOCK_NAME, wait=True):
+        kept = None if full else _unchanged_build(published, lake)
+        if kept is not None:
+            return dataclasses.replace(kept, seconds=time.perf_counter() - started)
+        report = _build(lake, published, full=full, started=started)
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+def _build(lake: Lake, published: Path, *, full: bool, started: float) -> BuildReport:
+    """Build into a copy (or a new file) and publish it when no blocking check fails."""
+    phases: dict[str, float] = {}
+    with lake.atomic_path(WAREHOUSE_FILE) as building:
         with _timed(phases, "copy"):
             reuse = not full and _loaded_format(published) == LOADED_FORMAT
             if reuse:
@@ -91,6 +106,7 @@ def build_warehouse(lake: Lake, *, full: bool = False) -> BuildReport:
                     derive_tables(con)
                 with _timed(phases, "check"):
                     checks = run_checks(con, lake)
+                    _store_checks(con, checks)
                 row_counts = {t.name: row_count(con, t.name) for t in WAREHOUSE_TABLES}
                 with _timed(phases, "checkpoint"):
                     con.execute("CHECKPOINT")
@@ -106,7 +122,54 @@ def build_warehouse(lake: Lake, *, full: bool = False) -> BuildReport:
         )
         if report.failed_blocking_checks:
             raise WarehouseRejectedError(report)
-    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+    return report
+
+
+def _unchanged_build(published: Path, lake: Lake) -> BuildReport | None:
+    """The report of the published build when neither its SQL nor the lake's Parquet files
+    changed since (the build would reproduce it); None when a build is needed."""
+    if not published.exists():
+        return None
+    try:
+        with contextlib.closing(duckdb.connect(str(published), read_only=True)) as con:
+            formats = con.execute(
+                "SELECT l.format, b.format "
+                "FROM build_state.loaded_format AS l, build_state.build_format AS b"
+            ).fetchall()
+            loaded = [
+                LakeFile(*row) for row in con.execute("FROM build_state.lake_files").fetchall()
+            ]
+            if formats != [(LOADED_FORMAT, BUILD_FORMAT)]:
+                return None
+            if changed_partitions(loaded, scan_lake(lake)):
+                return None
+            checks = [
+                CheckOutcome(*row) for row in con.execute("FROM build_state.checks").fetchall()
+            ]
+            row_counts = {t.name: row_count(con, t.name) for t in WAREHOUSE_TABLES}
+    except (duckdb.Error, ValueError):  # an older or damaged file: build it anew
+        return None
+    return BuildReport(
+        row_counts=row_counts,
+        partitions_rebuilt=[],
+        full_rebuild=False,
+        seconds=0.0,
+        phase_seconds={},
+        checks=checks,
+        unchanged=True,
+    )
+
+
+def _store_checks(con: duckdb.DuckDBPyConnection, checks: list[CheckOutcome]) -> None:
+    """Keep the outcomes with the build, for the no-change builds that reuse it."""
+    con.execute(
+        "CREATE OR REPLACE TABLE build_state.checks "
+        '("table" VARCHAR, name VARCHAR, passed BOOLEAN, detail VARCHAR, blocking BOOLEAN)'
+    )
+    con.executemany(
+        "INSERT INTO build_state.checks VALUES (?, ?, ?, ?, ?)",
+        [(c.table, c.name, c.passed, c.detail, c.blocking) for c in checks],
+    )
 
 
 @contextlib.contextmanager
@@ -128,6 +191,9 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE OR REPLACE TABLE build_state.loaded_format AS SELECT ? AS format",
         [LOADED_FORMAT],
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE build_state.build_format AS SELECT ? AS format", [BUILD_FORMAT]
     )
     for sql_file in LOADED_TABLES:
         empty = pl.DataFrame(schema=TABLES[sql_file.name].schema).to_arrow()

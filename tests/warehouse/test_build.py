@@ -101,8 +101,33 @@ def test_the_build_holds_the_warehouse_lock(
 
     derive_tables = build.derive_tables
     monkeypatch.setattr(build, "derive_tables", derive_while_probing)
-    build_warehouse(built_lake)
+    build_warehouse(built_lake, full=True)
     assert attempts == ["refused"]
+
+
+def test_an_unchanged_lake_keeps_the_published_file_and_its_checks(built_lake: Lake) -> None:
+    published = built_lake.path(WAREHOUSE_FILE)
+    first = build_warehouse(built_lake, full=True)
+    assert not first.unchanged
+    inode = published.stat().st_ino
+
+    again = build_warehouse(built_lake)
+    assert again.unchanged
+    assert published.stat().st_ino == inode  # not republished
+    assert again.row_counts == first.row_counts
+    assert again.checks == first.checks
+    assert again.partitions_rebuilt == []
+
+
+def test_a_changed_day_is_rebuilt_after_a_no_change_build(built_lake: Lake) -> None:
+    assert build_warehouse(built_lake).unchanged
+    day_file = sorted(built_lake.root.glob("parquet/conversations/date=*/part-0.parquet"))[0]
+    frame = pl.read_parquet(day_file)
+    with built_lake.atomic_path(built_lake.relative(day_file)) as temp:
+        frame.head(frame.height - 1).write_parquet(temp)
+    report = build_warehouse(built_lake)
+    assert not report.unchanged
+    assert report.partitions_rebuilt == [f"conversations/{day_file.parent.name}"]
 
 
 def test_the_warehouse_works_from_any_directory(
