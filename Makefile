@@ -6,7 +6,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(UV_BOOT))
 # CI runs every suite; a local `make test` leaves the slow ones to `make test-all`.
 PYTEST_MARKERS := $(if $(filter true,$(CI)),,-m "not slow")
 
-.PHONY: demo test test-all lint types format sync dev clean
+.PHONY: demo test test-all lint types format sync dev clean notebooks-strip
 
 demo: sync
 	$(UV) run convai-lake demo
@@ -30,6 +30,10 @@ format: sync
 
 sync: | $(UV)
 	$(UV) sync --locked --all-groups
+
+# Notebooks are committed without outputs or execution counts (tests/notebooks checks it).
+notebooks-strip: sync
+	$(UV) run nbstripout notebooks/*.ipynb
 
 # The Dagster UI on the instance that `sync` and `demo` record their runs in.
 dev: sync
