@@ -13,29 +13,13 @@ from typing import Any
 
 import polars as pl
 
+from emulator import truth
+
 Row = dict[str, Any]
 
-DAILY_COLUMNS = (
-    "agent_id",
-    "agent_name",
-    "start_date",
-    "conversations",
-    "in_progress",
-    "successful",
-    "failed",
-    "unknown",
-    "success_rate",
-    "avg_duration_secs",
-    "p50_duration_secs",
-    "p95_duration_secs",
-    "total_duration_secs",
-    "positive",
-    "neutral",
-    "negative",
-    "avg_sentiment_score",
-    "total_cost_credits",
-)
-AGENT_COLUMNS = tuple(c for c in DAILY_COLUMNS if c != "start_date")
+# The contract's column lists, as the emulator's ground truth spells them.
+DAILY_COLUMNS = truth.AGENT_DAILY_COLUMNS
+AGENT_COLUMNS = truth.AGENT_COLUMNS
 
 
 def quantile_cont(values: list[float], q: float) -> float:
