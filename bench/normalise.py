@@ -909,8 +909,10 @@ def _measure(which: str, lake_dir: Path, day: dt.date) -> dict[str, Any]:
         "--day",
         day.isoformat(),
     ]
+    before = os.getloadavg()[0]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    result["load"] = (before, os.getloadavg()[0])
     return result
 
 
@@ -953,6 +955,9 @@ def main() -> None:
         "--regenerate", action="store_true", help="rewrite the raw day even if present"
     )
     parser.add_argument("--generate-only", action="store_true", help="write the raw day and stop")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="times to run both, alternating (default 1)"
+    )
     parser.add_argument("--run", choices=("ours", "baseline"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
@@ -970,26 +975,35 @@ def main() -> None:
     if args.generate_only:
         return
     raw_bytes = sum(p.stat().st_size for p in lake.path("raw").rglob("*.zst"))
-    ours = _measure("ours", args.lake, args.day)
-    baseline = _measure("baseline", args.lake, args.day)
-    conversations = ours["rows"]["conversations"]
     print(f"machine: {_machine()}")
-    print(f"date: {dt.date.today().isoformat()}")
-    print(
-        f"raw day: {conversations} conversations, {ours['rows']['transcript_turns']} turns, "
-        f"{raw_bytes / 2**20:.0f} MiB compressed"
-    )
-    for name, result in (("ours", ours), ("baseline", baseline)):
-        rate = conversations / result["seconds"]
-        print(
-            f"{name:9s} {result['seconds']:7.1f} s wall, {result['cpu_seconds']:7.1f} s CPU, "
-            f"{rate:7.0f} conversations/s, peak RSS {result['peak_rss_bytes'] / 2**20:5.0f} MiB "
-            f"(largest worker process {result['peak_worker_rss_bytes'] / 2**20:4.0f} MiB)"
-        )
-    print(f"speed-up: {baseline['seconds'] / ours['seconds']:.1f}x")
-    print(f"rows (ours):     {ours['rows']}")
-    print(f"rows (baseline): {baseline['rows']}")
-    print("row counts equal:", ours["rows"] == baseline["rows"])
+    print(f"date: {dt.datetime.now(dt.UTC).isoformat(timespec='minutes')}")
+    speedups = []
+    for round_ in range(1, args.rounds + 1):
+        ours = _measure("ours", args.lake, args.day)
+        baseline = _measure("baseline", args.lake, args.day)
+        conversations = ours["rows"]["conversations"]
+        if round_ == 1:
+            print(
+                f"raw day: {conversations} conversations, {ours['rows']['transcript_turns']} "
+                f"turns, {raw_bytes / 2**20:.0f} MiB compressed"
+            )
+        print(f"round {round_}:")
+        for name, result in (("ours", ours), ("baseline", baseline)):
+            rate = conversations / result["seconds"]
+            load = ", ".join(f"{x:.1f}" for x in result["load"])
+            print(
+                f"  {name:9s} {result['seconds']:7.1f} s wall, {result['cpu_seconds']:7.1f} s CPU, "
+                f"{rate:7.0f} conversations/s, "
+                f"peak RSS {result['peak_rss_bytes'] / 2**20:5.0f} MiB "
+                f"(largest worker process {result['peak_worker_rss_bytes'] / 2**20:4.0f} MiB), "
+                f"load average before/after {load}"
+            )
+        speedups.append(baseline["seconds"] / ours["seconds"])
+        print(f"  speed-up: {speedups[-1]:.1f}x")
+        print(f"  rows (ours):     {ours['rows']}")
+        print(f"  rows (baseline): {baseline['rows']}")
+        print("  row counts equal:", ours["rows"] == baseline["rows"])
+    print("speed-ups:", ", ".join(f"{x:.1f}x" for x in speedups))
 
 
 if __name__ == "__main__":

@@ -95,11 +95,12 @@ def latest_details(lake: Lake, parts: list[Path]) -> Iterator[LatestPart]:
     The line in the highest-numbered part wins (and the last line within a part); a line that
     cannot be read does not count, so an older readable detail stands in for it.
     """
-    seen = pl.Series("conversation_id", [], dtype=pl.String())
+    seen: set[str] = set()  # one id per conversation: a set beats re-hashing a growing column
     for records in _parsed_newest_first(lake, parts):
-        ids = pl.col("conversation_id")
-        latest = records.frame.filter(ids.is_last_distinct() & ~ids.is_in(seen.implode()))
-        seen = pl.concat([seen, compacted(latest.select("conversation_id")).to_series()])
+        ids = records.frame.get_column("conversation_id")
+        unseen = pl.Series([i not in seen for i in ids.to_list()], dtype=pl.Boolean())
+        latest = records.frame.filter(ids.is_last_distinct() & unseen)
+        seen.update(latest.get_column("conversation_id").to_list())
         yield LatestPart(latest, records.quarantine, records.frame.height)
 
 

@@ -1,10 +1,11 @@
 """Read raw `.ndjson.zst` files into typed frames, setting aside whatever cannot be read.
 
-Fast path: decompress a file and parse it whole with polars against its raw shape. Only when
-that fails does the reader split the file into lines, parse them in small batches and halve any
-batch polars rejects until each bad line stands alone: a few bad lines cost about one extra
-parse of their file, and every good line is kept. A corrupt or truncated zstd stream keeps the
-lines before the break and is reported by file name.
+Fast path: decompress a file and parse it whole against its raw shape (with DuckDB, guarded,
+for conversation details: `fast_read`; with polars otherwise). Only when that fails does the
+reader split the file into lines, parse them in small batches and halve any batch polars rejects
+until each bad line stands alone: a few bad lines cost about one extra parse of their file, and
+every good line is kept. A corrupt or truncated zstd stream keeps the lines before the break and
+is reported by file name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.normalised.fast_read import FastReader
 from assets.normalised.quarantine import QuarantineRow, excerpt, quarantine_frame
 from assets.normalised.raw_shapes import RawShape, plain
 from assets.normalised.unreadable import explain_unreadable
@@ -104,7 +106,8 @@ def read_records(
     and the break of a corrupt file. Quarantine rows name the conversation when it is known.
     """
     source = _open(lake, path, table)
-    frame, bad = _parse_lines(source.data, shape)
+    fast = None if source.broken is not None else _parse_fast(source.data, shape, path)
+    frame, bad = fast if fast is not None else _parse_lines(source.data, shape)
     quarantine = [
         _unreadable(source, line, why, shape.schema, table=table, ids=ids) for line, why in bad
     ]
@@ -145,8 +148,10 @@ def read_page_items(
     """
     source = _open(lake, path, table)
     item_shape = plain(pl.Schema(item.to_schema()))
-    page_shape = plain(pl.Schema({field: pl.List(item)}))
-    pages, bad = _parse_lines(source.data, page_shape)
+    page_schema = pl.Schema({field: pl.List(item)})
+    page_shape = RawShape(page_schema, page_schema, fast=FastReader(page_schema))
+    fast = None if source.broken is not None else _parse_fast(source.data, page_shape, path)
+    pages, bad = fast if fast is not None else _parse_lines(source.data, page_shape)
     frames = [_explode_items(pages, field, item_shape.schema)]
     quarantine: list[QuarantineRow] = []
     for line, why in bad:
@@ -217,6 +222,32 @@ def _parse_lines(data: bytes, shape: RawShape) -> tuple[pl.DataFrame, list[tuple
         if text.strip()
     ]
     return _parse_isolating(lines_, shape)
+
+
+def _parse_fast(
+    data: bytes, shape: RawShape, path: Path
+) -> tuple[pl.DataFrame, list[tuple[_Line, str]]] | None:
+    """Parse with the shape's DuckDB reader, the lines its guard flags with polars (module
+    `fast_read`); None when the file must take the polars path whole."""
+    reader = shape.fast
+    if reader is None or not data.strip() or b"\n\n" in data or data.startswith(b"\n"):
+        return None
+    lines = data.split(b"\n")
+    if not lines[-1]:
+        lines.pop()
+    frame = reader.read(path, len(lines))
+    if frame is None:
+        return None
+    numbers = pl.int_range(1, len(lines) + 1, dtype=pl.Int64).alias(RAW_LINE)
+    frame = frame.with_columns(numbers)
+    flagged = reader.suspicious(lines, frame)
+    if not flagged.any():
+        return frame, []
+    suspects = [_Line(number + 1, lines[number]) for number in flagged.arg_true().to_list()]
+    if any(not line.text.strip() for line in suspects):
+        return None  # a blank line: the polars path skips it
+    strict, bad = _parse_isolating(suspects, shape)
+    return pl.concat([frame.filter(~flagged), strict]).sort(RAW_LINE), bad
 
 
 def _parse_isolating(
