@@ -7,10 +7,11 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from pipelines.lake import restrict_umask
 from pipelines.settings import load_env_file
 
 # Each module exposes `register(subparsers)`, adding its parser with `handler` set.
-COMMANDS: tuple[str, ...] = ("demo", "sync", "sql", "emulator")
+COMMANDS: tuple[str, ...] = ("demo", "sync", "sql", "forget", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    restrict_umask()  # transcripts, recordings and run history are personal data
     load_env_file()
     args = build_parser().parse_args(argv)
     return int(args.handler(args))

@@ -15,7 +15,7 @@ import logging
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, BinaryIO, Self, TypeVar
@@ -43,6 +43,14 @@ _log = logging.getLogger(__name__)
 # mapping), plus the aiohttp errors that mapping lets through (e.g. a malformed status line).
 _TRANSIENT_ERRORS = (httpx.TransportError, httpx.DecodingError, aiohttp.ClientError)
 _USER_AGENT = "convai-lake"
+# Bodies are refused beyond these sizes (decoded bytes), before they fill memory or disk: a
+# JSON body is held whole to parse it; a recording streams to disk (an hour of 128 kbit/s MP3
+# is about 58 MiB). An error body is read only as far as its detail is kept.
+DEFAULT_MAX_JSON_BYTES = 32 * 2**20
+DEFAULT_MAX_DOWNLOAD_BYTES = 1 * 2**30
+_ERROR_BODY_BYTES = 4 * MAX_DETAIL_CHARS
+# The first bytes of a download shown to `accept` (enough for any file signature).
+_HEAD_BYTES = 64
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,44 @@ def _require_complete(response: httpx.Response) -> None:
         )
 
 
-async def _read_object(response: httpx.Response) -> tuple[JsonObject, bytes]:
+def _too_large(response: httpx.Response, limit: int, seen: str) -> _AttemptError:
+    """A body over its size cap: refused at once, since another attempt gets the same body."""
+    reason = f"response body over the {limit:,}-byte size cap ({seen}): refused"
+    return _AttemptError(
+        "too_large", status=response.status_code, detail=reason, reason=reason, retryable=False
+    )
+
+
+async def _capped_chunks(response: httpx.Response, limit: int) -> AsyncIterator[bytes]:
+    """The body chunk by chunk, refused as soon as it is known to exceed `limit` bytes: from
+    its Content-Length before any byte is read, else once more than `limit` bytes arrived."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(response, limit, f"Content-Length {int(declared):,}")
+    received = 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > limit:
+            raise _too_large(response, limit, f"more than {limit:,} bytes arrived")
+        yield chunk
+
+
+async def _read_prefix(response: httpx.Response, limit: int) -> bytes:
+    """At most the first `limit` bytes of the body (the rest is never read)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
+async def _read_object(response: httpx.Response, limit: int) -> tuple[JsonObject, bytes]:
     """The body parsed as a JSON object, and as received. Anything else is a transient fault:
     a cut or garbled body is what a flaky network or overloaded server sends."""
-    raw = await response.aread()
+    raw = b"".join([chunk async for chunk in _capped_chunks(response, limit)])
     _require_complete(response)
     try:
         parsed = json.loads(raw)
@@ -162,9 +204,10 @@ class ApiClient:
     """An authenticated, pooled connection to the API for one run; use as `async with`.
 
     Requests are GETs relative to `base_url`. Transient failures are retried by `retry`;
-    failures that persist, and those retrying cannot fix (401, 403, 404, 422, ...), raise
-    `ApiError`. The pool holds `concurrency` connections, so no more requests than that are in
-    flight however the caller schedules them; `stats` counts what was sent.
+    failures that persist, and those retrying cannot fix (401, 403, 404, 422, a body over its
+    size cap, ...), raise `ApiError`. The pool holds `concurrency` connections, so no more
+    requests than that are in flight however the caller schedules them; `stats` counts what
+    was sent.
     """
 
     def __init__(
@@ -176,11 +219,15 @@ class ApiClient:
         retry: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         allow_insecure_http: bool = False,
+        max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
+        max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """`sleep` waits between attempts (tests pass one that records); `transport`
-        replaces httpx-aiohttp (tests pass httpx.MockTransport or httpx.ASGITransport)."""
+        """`max_json_bytes` and `max_download_bytes` cap the size of a JSON body and of a
+        downloaded one; `sleep` waits between attempts (tests pass one that records);
+        `transport` replaces httpx-aiohttp (tests pass httpx.MockTransport or
+        httpx.ASGITransport)."""
         if not api_key:
             raise SettingsError("ELEVENLABS_API_KEY is empty")
         if concurrency < 1:
@@ -188,6 +235,8 @@ class ApiClient:
         self.base_url = _check_base_url(base_url, allow_insecure_http=allow_insecure_http)
         self.concurrency = concurrency
         self.retry = retry or RetryPolicy()
+        self.max_json_bytes = max_json_bytes
+        self.max_download_bytes = max_download_bytes
         self.stats = RequestStats()
         self._secret = api_key.reveal()
         self._sleep = sleep
@@ -224,8 +273,13 @@ class ApiClient:
         self, path: str, params: Mapping[str, QueryValue] | None = None
     ) -> tuple[JsonObject, bytes]:
         """GET `path` and return its body parsed as a JSON object and as received (the lake
-        stores bodies byte for byte). A body that is not a JSON object is retried."""
-        return await self._request(path, params, _read_object)
+        stores bodies byte for byte). A body that is not a JSON object is retried; one over
+        `max_json_bytes` is refused."""
+
+        async def read(response: httpx.Response) -> tuple[JsonObject, bytes]:
+            return await _read_object(response, self.max_json_bytes)
+
+        return await self._request(path, params, read)
 
     async def pages(
         self, path: str, params: Mapping[str, QueryValue] | None = None
@@ -257,22 +311,44 @@ class ApiClient:
             query["cursor"] = cursor
 
     async def download(
-        self, path: str, dest: BinaryIO, params: Mapping[str, QueryValue] | None = None
+        self,
+        path: str,
+        dest: BinaryIO,
+        params: Mapping[str, QueryValue] | None = None,
+        *,
+        accept: Callable[[bytes], bool] | None = None,
     ) -> int:
         """Stream the body of `path` into `dest` chunk by chunk and return its size.
 
-        `dest` must be seekable: each attempt empties it first, so a body cut short (fewer
-        bytes than Content-Length) is fetched again from the start. On return `dest` holds
-        exactly one whole body.
+        `dest` must be seekable (and readable, with `accept`): each attempt empties it first, so
+        a body cut short (fewer bytes than Content-Length) is fetched again from the start. On
+        return `dest` holds exactly one whole body. A body over `max_download_bytes` is
+        refused; one whose first bytes `accept` refuses (an error page sent with 200) is
+        retried.
         """
 
         async def write(response: httpx.Response) -> int:
             dest.seek(0)
             dest.truncate()
-            async for chunk in response.aiter_bytes():
+            async for chunk in _capped_chunks(response, self.max_download_bytes):
                 dest.write(chunk)
             _require_complete(response)
-            return dest.tell()
+            size = dest.tell()
+            if accept is None:
+                return size
+            dest.seek(0)
+            head = dest.read(_HEAD_BYTES)
+            dest.seek(size)
+            if not accept(head):
+                shown = head.decode("utf-8", errors="replace")
+                raise _AttemptError(
+                    "invalid_body",
+                    status=response.status_code,
+                    detail=shown,
+                    reason="the body is not of the expected kind",
+                    retryable=True,
+                )
+            return size
 
         return await self._request(path, params, write)
 
@@ -326,7 +402,7 @@ class ApiClient:
                     self.stats.outcomes[str(response.status_code)] += 1
                     self.stats.bytes_received += response.num_bytes_downloaded
                     return result
-                body = await response.aread()
+                body = await _read_prefix(response, _ERROR_BODY_BYTES)
         except _TRANSIENT_ERRORS as exc:
             # The underlying library's exception names the fault best (httpx-aiohttp maps a
             # dropped connection to httpx.ConnectTimeout, for one).

@@ -15,7 +15,8 @@ class ApiError(Exception):
     `status` is the HTTP status, None when no usable response arrived (connect error, reset,
     timeout, a body cut short of its Content-Length). A 2xx status means the response could
     not be used: its body was not a JSON object after every attempt (`detail` holds its text),
-    or a list page said `has_more` without a usable `next_cursor` (`detail` is it). Otherwise
+    it was over the client's size cap (refused unread; `detail` says so), or a list page said
+    `has_more` without a usable `next_cursor` (`detail` is it). Otherwise
     `detail` is the API's error detail: a list for 422, the ElevenLabs envelope
     `{"status", "message"}` for other errors, the text of a body that is not JSON. `path` has
     no query string. The API key is never part of any field.

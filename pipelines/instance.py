@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.lake import PRIVATE_DIR, Lake
 from pipelines.settings import Settings
 
 DAGSTER_YAML = """\
@@ -34,8 +35,12 @@ run_retries:
 
 def dagster_home(settings: Settings) -> Path:
     """`DAGSTER_HOME`, else `<lake>/.dagster`, with a dagster.yaml written if it has none."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.lake_dir / ".dagster").absolute()
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    explicit = os.environ.get("DAGSTER_HOME")
+    home = Path(explicit or settings.lake_dir / ".dagster").absolute()
+    if explicit:
+        home.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    else:  # the run history names conversations: as private as the lake it sits in
+        Lake(settings.lake_dir).make_dirs(home)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)

@@ -3,6 +3,10 @@
 Every file in the lake appears by rename once it is complete, so a reader (or a run killed at
 any moment) sees whole files or none. Temporary files are hidden (`.name.<token>.tmp`) and
 never match a reader's glob; `sweep_temp_files` removes the ones a killed run left behind.
+
+A lake on object storage (`Lake(working_copy, store=...)`) is the same local directory, kept
+as a working copy of the store: every published file is uploaded as one object before its
+rename, and `refresh` / `push_deletions` bring the two in line (`pipelines.object_store`).
 """
 
 from __future__ import annotations
@@ -18,8 +22,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from pipelines.object_store import (
+    ObjectStore,
+    RefreshReport,
+    WorkingCopy,
+    open_store,
+)
+
 TEMP_SUFFIX = ".tmp"
 LOCK_DIR = ".locks"
+# Transcripts and recordings are personal data: the lake is its owner's alone.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 # Real ids look like `conv_01k05y7r2d9e8f7g6h5j4k3m2n` or `hTwP6TgapJKas2oJxX6d`.
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,199}")
 
@@ -44,35 +58,88 @@ def safe_id(value: object, kind: str = "id") -> str:
     return value
 
 
+def restrict_umask() -> None:
+    """Make whatever this process creates from now on owner-only, whatever umask it was started
+    with: the files of Dagster's run history and DuckDB's temporary files too, not only the
+    lake's own (which `Lake` makes private itself). The CLI calls this first."""
+    os.umask(os.umask(0o077) | 0o077)
+
+
 def date_partition(area: str, day: dt.date) -> str:
     """The lake-relative directory of one day's partition, e.g. `raw/conversations/date=...`."""
     return f"{area}/date={day.isoformat()}"
 
 
 class Lake:
-    """A lake rooted at a local directory; every write goes through `atomic_path`."""
+    """A lake rooted at a local directory; every write goes through `atomic_path`.
 
-    def __init__(self, root: Path | str) -> None:
+    With `store`, the directory is the working copy of a lake in object storage.
+    """
+
+    def __init__(self, root: Path | str, store: ObjectStore | None = None) -> None:
         self.root = Path(root).absolute()
+        # Resolved once: `path` runs for every file the pipeline touches.
+        self._resolved_root = self.root.resolve()
+        self._inside = f"{self._resolved_root}{os.sep}"
+        self.store = store
+        self._copy = None if store is None else WorkingCopy(self.root, store)
 
     def __repr__(self) -> str:
+        if self.store is not None:
+            return f"Lake({self.store.url!r}, working copy {str(self.root)!r})"
         return f"Lake({str(self.root)!r})"
 
+    @property
+    def location(self) -> str:
+        """Where the lake lives: its object-store URL, or its directory."""
+        return self.root.as_posix() if self.store is None else self.store.url
+
+    def refresh(self, day: str | None = None) -> RefreshReport:
+        """Bring the working copy in line with the store (nothing to do for a local lake).
+
+        With `day` (`YYYY-MM-DD`), files of other days' `date=` partitions are left alone:
+        a day's run needs its own day and the undated files only.
+        """
+        return RefreshReport() if self._copy is None else self._copy.refresh(day)
+
+    def fetch(self, relative: str) -> bool:
+        """Bring one file of the working copy up to date (one conditional GET); whether it
+        changed. FileNotFoundError when the store has no such file; False for a local lake."""
+        return False if self._copy is None else self._copy.fetch(relative)
+
+    def push_deletions(self) -> int:
+        """Delete from the store the files deleted from the working copy; the count."""
+        return 0 if self._copy is None else self._copy.push_deletions()
+
     def path(self, relative: str) -> Path:
-        """Absolute path of a lake-relative path (which must stay inside the lake)."""
-        target = (self.root / relative).resolve()
-        if target != self.root.resolve() and self.root.resolve() not in target.parents:
+        """Absolute path of a lake-relative path, which must stay inside the lake. Checked
+        lexically: the lake holds no symbolic links of its own, and ids reach a path only
+        through `safe_id`."""
+        # os.path on strings: a twentieth of pathlib's cost, on the hot path of every fetch.
+        target = os.path.normpath(os.path.join(self._resolved_root, relative))  # noqa: PTH118
+        if target != str(self._resolved_root) and not target.startswith(self._inside):
             raise UnsafeIdError(f"path {relative!r} leaves the lake")
-        return target
+        return Path(target)
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        return path.resolve().relative_to(self._resolved_root).as_posix()
 
     def ensure_root(self) -> Path:
         """Create the lake root, readable by its owner only (transcripts are personal data)."""
         if not self.root.exists():
-            self.root.mkdir(parents=True, mode=0o700)
+            self.root.mkdir(parents=True, mode=PRIVATE_DIR)
         return self.root
+
+    def make_dirs(self, directory: Path) -> None:
+        """Create `directory` (inside the lake) and its missing parents, owner-only, so that a
+        lake root someone else created with wider rights still hides what is below it."""
+        self.ensure_root()
+        missing = []
+        while directory != self.root and not directory.exists():
+            missing.append(directory)
+            directory = directory.parent
+        for level in reversed(missing):
+            level.mkdir(mode=PRIVATE_DIR, exist_ok=True)
 
     @contextlib.contextmanager
     def atomic_path(self, relative: str) -> Iterator[Path]:
@@ -82,13 +149,16 @@ class Lake:
         for `sweep_temp_files`.
         """
         target = self.path(relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self.make_dirs(target.parent)
         temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
         try:
             yield temp
             _fsync(temp)
-            temp.chmod(0o600)
-            temp.replace(target)
+            temp.chmod(PRIVATE_FILE)
+            if self._copy is None:
+                temp.replace(target)
+            else:  # uploaded whole, then renamed: the store never lacks a file shown here
+                self._copy.publish(temp, target, self.relative(target))
             _fsync(target.parent)
         finally:
             temp.unlink(missing_ok=True)
@@ -130,9 +200,10 @@ class Lake:
         advisory `flock`, released by the kernel when the process dies, so a killed run never
         leaves the lake locked.
         """
-        lock_dir = self.ensure_root() / LOCK_DIR
-        lock_dir.mkdir(exist_ok=True)
-        with (lock_dir / f"{safe_id(name, 'lock name')}.lock").open("a") as handle:
+        lock_file = self.root / LOCK_DIR / f"{safe_id(name, 'lock name')}.lock"
+        self.make_dirs(lock_file.parent)
+        fd = os.open(lock_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
+        with os.fdopen(fd, "a") as handle:
             flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
             try:
                 fcntl.flock(handle.fileno(), flags)
@@ -147,6 +218,12 @@ class Lake:
                 yield
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def open_lake(root: Path | str, store_url: str | None = None) -> Lake:
+    """The lake at `root`, or, with `store_url`, the lake in that store with `root` as its
+    local working copy."""
+    return Lake(root, None if not store_url else open_store(store_url))
 
 
 def _fsync(path: Path) -> None:

@@ -7,7 +7,7 @@ broken anyway (a damaged disk, a copy cut short) salvage the complete lines befo
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -95,3 +95,30 @@ def read_lines(path: Path) -> Salvaged:
     """The file's lines; for a broken file, only those complete before the break."""
     data, broken = decompress(path)
     return Salvaged(complete_lines(data), broken)
+
+
+def rewrite_lines(lake: Lake, relative: str, change: Callable[[bytes], bytes | None]) -> int:
+    """Republish a lines file with each line passed through `change` (its new text, or None
+    to drop it); returns how many lines changed or went. A file left with no line is removed,
+    one left as it was is not rewritten. Erasure and retention use this: it is the one way a
+    raw file is altered after it was received. The caller holds the writers' lock."""
+    path = lake.path(relative)
+    if not path.is_file():
+        return 0
+    lines = read_lines(path).lines
+    kept: list[bytes] = []
+    altered = 0
+    for line in lines:
+        new = change(line)
+        altered += new != line
+        if new is not None:
+            kept.append(new)
+    if not altered:
+        return 0
+    if not kept:
+        path.unlink()
+        return len(lines)
+    with open_lines(lake, relative) as writer:
+        for line in kept:
+            writer.write(line)
+    return altered

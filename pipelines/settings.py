@@ -8,6 +8,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from pipelines.object_store import StoreError, is_store_url, working_copy_dir
+
 PRODUCTION_BASE_URL = "https://api.elevenlabs.io"
 # The knee measured by bench/client_concurrency.py on a 2-core machine (32 -> 64 in flight:
 # +75% req/s; 64 -> 128: +15%); see bench/RESULTS.md.
@@ -52,10 +54,26 @@ class Settings:
     schedule_cron: str
     retention_days: int | None
     allow_insecure_http: bool
+    # When CONVAI_LAKE_DIR is an object-store URL: that URL, `lake_dir` being its local
+    # working copy (under CONVAI_CACHE_DIR); see docs/object-store.md.
+    lake_store: str | None = None
 
     @property
     def warehouse_path(self) -> Path:
+        """The local warehouse file (for a lake in object storage: its working copy)."""
         return self.lake_dir / "warehouse.duckdb"
+
+    @property
+    def warehouse_location(self) -> str:
+        """Where the published warehouse is: its object URL, or its local path."""
+        if self.lake_store:
+            return f"{self.lake_store}/{self.warehouse_path.name}"
+        return str(self.warehouse_path.absolute())
+
+    @property
+    def lake_location(self) -> str:
+        """CONVAI_LAKE_DIR as the user gave it: the store URL or the directory."""
+        return self.lake_store or str(self.lake_dir)
 
 
 def load_env_file() -> None:
@@ -81,19 +99,41 @@ def _flag(env: dict[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def default_cache_root(env: dict[str, str]) -> Path:
+    """CONVAI_CACHE_DIR, else `$XDG_CACHE_HOME/convai-lake` (default `~/.cache/convai-lake`)."""
+    explicit = env.get("CONVAI_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit).absolute()
+    xdg = env.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "convai-lake"
+
+
+def _lake(env: dict[str, str]) -> tuple[Path, str | None]:
+    """The local lake directory and, for an object-store lake, its URL."""
+    location = env.get("CONVAI_LAKE_DIR", "").strip() or "data"
+    if not is_store_url(location):
+        return Path(location), None
+    try:
+        return working_copy_dir(location, default_cache_root(env)), location.rstrip("/")
+    except StoreError as error:
+        raise SettingsError(str(error)) from None
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read the settings from `environ` (default: the process environment)."""
     env = dict(os.environ if environ is None else environ)
     key = env.get("ELEVENLABS_API_KEY", "").strip()
     concurrency = _int(env, "CONVAI_CONCURRENCY", 1)
     lookback = _int(env, "CONVAI_LOOKBACK_DAYS", 0)
+    lake_dir, lake_store = _lake(env)
     return Settings(
         api_key=Secret(key) if key else None,
         base_url=env.get("ELEVENLABS_BASE_URL", "").strip().rstrip("/") or PRODUCTION_BASE_URL,
-        lake_dir=Path(env.get("CONVAI_LAKE_DIR", "").strip() or "data"),
+        lake_dir=lake_dir,
         concurrency=DEFAULT_CONCURRENCY if concurrency is None else concurrency,
         lookback_days=DEFAULT_LOOKBACK_DAYS if lookback is None else lookback,
         schedule_cron=env.get("CONVAI_SCHEDULE_CRON", "").strip() or DEFAULT_SCHEDULE_CRON,
         retention_days=_int(env, "CONVAI_RETENTION_DAYS", 1),
         allow_insecure_http=_flag(env, "CONVAI_ALLOW_INSECURE_HTTP"),
+        lake_store=lake_store,
     )

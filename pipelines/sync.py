@@ -1,5 +1,6 @@
 """Run the graph in-process for a range of days: the catalogue once, each day's raw and
-normalised data, then the warehouse once. What `convai-lake sync` and `demo` run.
+normalised data, retention once (when CONVAI_RETENTION_DAYS is set), then the warehouse once.
+What `convai-lake sync` and `demo` run.
 
 Runs are recorded in the Dagster instance (see `pipelines.instance`), so the UI shows them.
 A day that fails does not stop the others; the warehouse is built from whatever landed.
@@ -19,7 +20,7 @@ import dagster as dg
 from pipelines.client import ApiClient
 from pipelines.definitions import build_definitions
 from pipelines.errors import ApiError
-from pipelines.jobs import catalogue_job, ingest_day_job, warehouse_job
+from pipelines.jobs import catalogue_job, ingest_day_job, retention_job, warehouse_job
 from pipelines.retry import RetryPolicy
 from pipelines.settings import Secret, Settings, SettingsError
 
@@ -27,6 +28,13 @@ from pipelines.settings import Secret, Settings, SettingsError
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 RAW_CONVERSATIONS = dg.AssetKey(["raw", "conversations"])
 NORMALISED_CONVERSATIONS = dg.AssetKey(["normalised", "conversations"])
+# Marks the runs `sync` starts, so that the next sync can tell which unfinished ones are dead.
+SYNC_TAG = "convai_lake/sync"
+UNFINISHED = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
 PROBE_PATH = "/v1/convai/agents"
 PROBE_ATTEMPTS = 2
 
@@ -92,6 +100,12 @@ class Runner:
     def __init__(self, settings: Settings, instance: dg.DagsterInstance) -> None:
         self._defs = build_definitions(settings)
         self._instance = instance
+        self._retention = settings.retention_days is not None
+
+    def steps(self, days: list[dt.date]) -> list[str]:
+        """What `sync(days)` runs, in order: `catalogue`, each day, `retention`, `warehouse`."""
+        retention = ["retention"] if self._retention else []
+        return ["catalogue", *(f"day {day}" for day in days), *retention, "warehouse"]
 
     def run(self, job: dg.UnresolvedAssetJobDefinition, partition: str | None) -> StepOutcome:
         started = time.perf_counter()
@@ -99,6 +113,7 @@ class Runner:
             instance=self._instance,
             partition_key=partition,
             run_config=QUIET,
+            tags={SYNC_TAG: "true"},
             raise_on_error=False,
         )
         metadata = {
@@ -114,11 +129,27 @@ class Runner:
             metadata=metadata,
         )
 
+    def release_dead_runs(self) -> list[str]:
+        """Mark failed the runs of earlier syncs that never finished, and free the pool slots
+        they held; their ids. Call only while holding the lake's `sync` lock: no other sync is
+        alive then, so such a run was killed (`kill -9`, a crash, a power cut). Without this,
+        the slot a killed run held in the `elevenlabs_api` pool (limit 1) is never given back
+        and every later sync waits for it for ever."""
+        dead = self._instance.get_runs(dg.RunsFilter(tags={SYNC_TAG: "true"}, statuses=UNFINISHED))
+        for run in dead:
+            self._instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            self._instance.report_run_failed(run, "the sync running it ended without finishing")
+        return [run.run_id for run in dead]
+
     def sync(self, days: list[dt.date]) -> Iterator[StepOutcome | DaySummary]:
-        """Yield the catalogue's outcome, each day's summary, then the warehouse's outcome."""
+        """Yield the catalogue's outcome, each day's summary, retention's outcome (when it
+        is set), then the warehouse's outcome. The caller holds the lake's `sync` lock."""
+        self.release_dead_runs()
         yield self.run(catalogue_job, None)
         for day in days:
             yield DaySummary(day, self.run(ingest_day_job, day.isoformat()))
+        if self._retention:
+            yield self.run(retention_job, None)
         yield self.run(warehouse_job, None)
 
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import polars as pl
 
 from assets.normalised import raw_shapes
-from assets.normalised.publish import table_path, write_quarantine, write_table
+from assets.normalised.publish import (
+    sweep_killed_writes,
+    table_path,
+    write_quarantine,
+    write_table,
+)
 from assets.normalised.quarantine import for_partition, quarantine_frame
 from assets.normalised.read_raw import (
     RawRecords,
@@ -18,7 +23,13 @@ from assets.normalised.read_raw import (
     read_records,
     with_location,
 )
-from assets.normalised.schemas import AGENTS, KNOWLEDGE_BASE_DOCUMENTS, TOOLS, Table
+from assets.normalised.schemas import (
+    AGENTS,
+    CATALOGUE_TABLES,
+    KNOWLEDGE_BASE_DOCUMENTS,
+    TOOLS,
+    Table,
+)
 from assets.normalised.tolerant import utc_from_iso, utc_from_unix_secs
 from pipelines.lake import Lake
 
@@ -207,6 +218,7 @@ def _catalogued(
 
 
 CATALOGUE_BUILDERS = (agents, tools, knowledge_base_documents)
+CATALOGUE_LOCK = "catalogue-normalised"
 
 
 @dataclass(frozen=True)
@@ -221,20 +233,23 @@ class PublishedCatalogue:
 
 
 def publish_catalogue(lake: Lake) -> list[PublishedCatalogue]:
-    """Rebuild every catalogue table (and its quarantine) from the latest snapshots."""
+    """Rebuild every catalogue table (and its quarantine) from the latest snapshots, under
+    the lake's `catalogue-normalised` lock."""
     published = []
-    for build in CATALOGUE_BUILDERS:
-        built = build(lake)
-        size = write_table(lake, table_path(built.table.name, None), built.table, built.frame)
-        quarantine = for_partition(built.quarantine, None)
-        quarantined = write_quarantine(lake, quarantine, None, (built.table,))
-        published.append(
-            PublishedCatalogue(
-                name=built.table.name,
-                rows=built.frame.height,
-                bytes=size,
-                quarantined=quarantined[built.table.name],
-                snapshot=built.snapshot,
+    with lake.lock(CATALOGUE_LOCK, wait=True):
+        sweep_killed_writes(lake, CATALOGUE_TABLES, None)
+        for build in CATALOGUE_BUILDERS:
+            built = build(lake)
+            size = write_table(lake, table_path(built.table.name, None), built.table, built.frame)
+            quarantine = for_partition(built.quarantine, None)
+            quarantined = write_quarantine(lake, quarantine, None, (built.table,))
+            published.append(
+                PublishedCatalogue(
+                    name=built.table.name,
+                    rows=built.frame.height,
+                    bytes=size,
+                    quarantined=quarantined[built.table.name],
+                    snapshot=built.snapshot,
+                )
             )
-        )
     return published

@@ -34,7 +34,13 @@ from assets.normalised.conversations import (
     list_side,
     merged,
 )
-from assets.normalised.publish import parquet_writer, table_path, write_quarantine, write_table
+from assets.normalised.publish import (
+    parquet_writer,
+    sweep_killed_writes,
+    table_path,
+    write_quarantine,
+    write_table,
+)
 from assets.normalised.quarantine import for_partition, quarantine_frame
 from assets.normalised.raw_partition import (
     RawFiles,
@@ -154,6 +160,7 @@ def publish_day(lake: Lake, day: dt.date) -> PublishedDay:
     """Normalise `day` and replace its Parquet and quarantine files, under the day's lock."""
     started = time.perf_counter()
     with lake.lock(f"day-{day.isoformat()}", wait=True), worker_pool() as pool:
+        sweep_killed_writes(lake, PARTITIONED_TABLES, day)
         audio = recordings(lake, day, pool)
         files = raw_files(lake, day)
         listed = listed_on(lake, day, files.listing)

@@ -35,6 +35,14 @@ def _path(area: str, name: str, day: dt.date | None) -> str:
     return f"{directory}/{PART}"
 
 
+def sweep_killed_writes(lake: Lake, tables: tuple[Table, ...], day: dt.date | None) -> None:
+    """Remove the hidden files that killed runs left where `tables` (of `day`) and their
+    quarantine are written; call under the lock of the writers that work there."""
+    for table in tables:
+        for area in ("parquet", "quarantine"):
+            lake.sweep_temp_files(_path(area, table.name, day).rsplit("/", 1)[0])
+
+
 class RowGroupWriter:
     """Appends frames to one Parquet file as row groups of about ROW_GROUP_ROWS rows.
 

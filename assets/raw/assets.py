@@ -139,12 +139,14 @@ def _day_results(report: DayReport, run: _ClientRun) -> Iterator[dg.MaterializeR
             "dialect": listing.dialect,
             "unsafe_ids_rejected": len(listing.unsafe_ids),
             "unsafe_ids": dg.MetadataValue.json(listing.unsafe_ids[:SAMPLE]),
+            "forgotten": len(listing.forgotten),
         },
     )
     yield dg.MaterializeResult(
         asset_key=CONVERSATIONS,
         metadata={
             "conversations_listed": len(listing.statuses),
+            "forgotten": len(listing.forgotten),
             "fetched": fetched.fetched,
             "skipped_final": report.skipped,
             "failed": len(fetched.failed),

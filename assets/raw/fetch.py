@@ -20,7 +20,7 @@ from assets.raw.stored import FINAL_STATUSES, numbered_file
 from pipelines.client import ApiClient
 from pipelines.concurrency import bounded_map
 from pipelines.errors import ApiError
-from pipelines.lake import Lake, date_partition
+from pipelines.lake import Lake, date_partition, safe_id
 from pipelines.ndjson_zst import LinesWriter, open_lines
 
 DETAIL_PATH = "/v1/convai/conversations/{}"
@@ -29,16 +29,25 @@ AUDIO_AREA = "audio"
 PART_LINES = 500
 
 
+def looks_like_mp3(head: bytes) -> bool:
+    """Whether a body starts as an MP3 does (an ID3 tag, or an MPEG audio frame's sync bits),
+    rather than as an error page some proxy sent with status 200."""
+    return head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] >= 0xE0)
+
+
 def audio_file(day: dt.date, conversation_id: str) -> str:
-    return f"{date_partition(AUDIO_AREA, day)}/{conversation_id}.mp3"
+    """The recording's lake path; raises UnsafeIdError for an id unsafe as a file name."""
+    return f"{date_partition(AUDIO_AREA, day)}/{safe_id(conversation_id, 'conversation id')}.mp3"
 
 
 @dataclass(frozen=True)
 class Work:
-    """One conversation to fetch: its detail (then its recording), or only its recording."""
+    """One conversation to fetch: its detail (then its recording unless `audio` is false), or
+    only its recording."""
 
     conversation_id: str
     detail: bool
+    audio: bool = True
 
 
 @dataclass
@@ -149,7 +158,7 @@ async def _fetch_one(api: ApiClient, lake: Lake, day: dt.date, item: Work) -> _O
         if detail.get("status") not in FINAL_STATUSES:
             return _Outcome(cid, body=body)
         has_audio = detail.get("has_audio")
-    if has_audio is False or lake.path(audio_file(day, cid)).exists():
+    if not item.audio or has_audio is False or lake.path(audio_file(day, cid)).exists():
         return _Outcome(cid, body=body)
     try:
         size = await _download_audio(api, lake, day, cid)
@@ -183,7 +192,7 @@ async def _download_audio(api: ApiClient, lake: Lake, day: dt.date, cid: str) ->
     """Stream a recording into the lake; its size, or `_NoAudioError` for a 404."""
     try:
         with lake.atomic_path(audio_file(day, cid)) as temp, temp.open("w+b") as handle:
-            return await api.download(AUDIO_PATH.format(cid), handle)
+            return await api.download(AUDIO_PATH.format(cid), handle, accept=looks_like_mp3)
     except ApiError as error:
         if error.status == 404:
             raise _NoAudioError from None

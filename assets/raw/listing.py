@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from assets.raw.forgotten import page_without
 from pipelines.client import ApiClient
 from pipelines.lake import Lake, UnsafeIdError, date_partition, safe_id
 from pipelines.ndjson_zst import SUFFIX, open_lines
@@ -24,12 +26,14 @@ PAGE_SIZE = 100
 
 @dataclass
 class Listing:
-    """The day's listed conversations (id -> status as listed), in listing order."""
+    """The day's listed conversations (id -> status as listed), in listing order; those
+    erased by `forget` are left out and only counted."""
 
     statuses: dict[str, str | None] = field(default_factory=dict)
     pages: int = 0
     dialect: str = "unknown"
     unsafe_ids: list[str] = field(default_factory=list)
+    forgotten: set[str] = field(default_factory=set)
 
 
 def listing_file(day: dt.date) -> str:
@@ -62,23 +66,30 @@ def is_seed_item(item: dict[str, Any]) -> bool:
     return "started_at" in item and "start_time_unix_secs" not in item
 
 
-async def fetch_listing(api: ApiClient, lake: Lake, day: dt.date) -> Listing:
-    """Page through the day's conversations, publishing the pages as one file at the end."""
+async def fetch_listing(
+    api: ApiClient, lake: Lake, day: dt.date, forgotten: Collection[str] = frozenset()
+) -> Listing:
+    """Page through the day's conversations, publishing the pages as one file at the end.
+    Items of `forgotten` conversations are dropped from the pages before they are stored."""
     start, end = day_bounds(day)
     params = {"call_start_after_unix": start, "call_start_before_unix": end, "page_size": PAGE_SIZE}
     listing = Listing()
     with open_lines(lake, listing_file(day)) as pages_file:
         async with contextlib.aclosing(api.pages(LIST_PATH, params)) as pages:
             async for page, raw in pages:
-                pages_file.write(raw)
+                stored = page_without(raw, forgotten) if forgotten else None
+                pages_file.write(raw if stored is None else stored)
                 listing.pages += 1
-                if _take_items(page.get("conversations"), listing, start, end):
+                if _take_items(page.get("conversations"), listing, (start, end), forgotten):
                     break
     return listing
 
 
-def _take_items(items: object, listing: Listing, start: int, end: int) -> bool:
+def _take_items(
+    items: object, listing: Listing, bounds: tuple[int, int], forgotten: Collection[str]
+) -> bool:
     """Record a page's items of the day; True when a seed page reached back before the day."""
+    start, end = bounds
     reached_back = False
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
@@ -96,6 +107,9 @@ def _take_items(items: object, listing: Listing, start: int, end: int) -> bool:
             conversation_id = safe_id(item_id, "conversation id")
         except UnsafeIdError:
             listing.unsafe_ids.append(repr(item_id)[:80])
+            continue
+        if conversation_id in forgotten:
+            listing.forgotten.add(conversation_id)
             continue
         status = item.get("status")
         listing.statuses[conversation_id] = status if isinstance(status, str) else None

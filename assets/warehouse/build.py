@@ -33,7 +33,7 @@ from assets.warehouse.sql_files import (
     WAREHOUSE_TABLES,
     SqlFile,
 )
-from pipelines.lake import Lake
+from pipelines.lake import TEMP_SUFFIX, Lake
 
 WAREHOUSE_FILE = "warehouse.duckdb"
 LOCK_NAME = "warehouse"
@@ -73,6 +73,23 @@ class WarehouseRejectedError(RuntimeError):
         self.report = report
 
 
+class UnreadableParquetError(RuntimeError):
+    """A normalised Parquet file cannot be read (damaged after it was published); the message
+    names it and says how to rebuild it from the raw lake."""
+
+    def __init__(self, file: LakeFile, problem: str) -> None:
+        day = file.start_date
+        again = (
+            f"rerun the day (convai-lake sync --start {day} --end {day})"
+            if day is not None
+            else "rerun the catalogue (convai-lake sync)"
+        )
+        super().__init__(
+            f"{file.path} is unreadable ({problem}); the warehouse was not published: {again} "
+            "to rebuild it from the raw lake"
+        )
+
+
 def build_warehouse(lake: Lake, *, full: bool = False) -> BuildReport:
     """Bring `warehouse.duckdb` up to date with the lake; `full` ignores the previous file.
 
@@ -82,11 +99,19 @@ def build_warehouse(lake: Lake, *, full: bool = False) -> BuildReport:
     started = time.perf_counter()
     published = lake.path(WAREHOUSE_FILE)
     with lake.lock(LOCK_NAME, wait=True):
+        _sweep_killed_builds(lake)
         kept = None if full else _unchanged_build(published, lake)
         if kept is not None:
             return dataclasses.replace(kept, seconds=time.perf_counter() - started)
         report = _build(lake, published, full=full, started=started)
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+def _sweep_killed_builds(lake: Lake) -> None:
+    """Remove the hidden files (`.warehouse.duckdb.<token>.tmp` and its `.wal`) of builds that
+    were killed before publishing; call under the warehouse lock, so none is still running."""
+    for stale in lake.root.glob(f".{WAREHOUSE_FILE}.*{TEMP_SUFFIX}*"):
+        stale.unlink(missing_ok=True)
 
 
 def _build(lake: Lake, published: Path, *, full: bool, started: float) -> BuildReport:
@@ -248,12 +273,16 @@ def _replace_partitions(
             f'DELETE FROM "{sql_file.name}" WHERE start_date IN (SELECT unnest(?::DATE[]))',  # noqa: S608
             [sorted(day for day in days if day is not None)],
         )
+    files = list(files)
     paths = [str(lake.path(f.path)) for f in files]
     if not paths:
         return
     expected = TABLES[sql_file.name].schema
-    for path in paths:
-        found = pl.read_parquet_schema(path)
+    for file, path in zip(files, paths, strict=True):
+        try:
+            found = pl.read_parquet_schema(path)
+        except pl.exceptions.PolarsError as error:
+            raise UnreadableParquetError(file, str(error).splitlines()[0]) from None
         if found != expected:
             raise ValueError(f"{path} does not have the columns of schemas.py: {found}")
     con.execute("SET VARIABLE parquet_files = ?", [paths])

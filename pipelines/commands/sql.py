@@ -13,6 +13,8 @@ import sys
 
 import duckdb
 
+from pipelines.lake import open_lake
+from pipelines.object_store import StoreAccessError
 from pipelines.settings import SettingsError, load_settings
 
 FORMATS = ("table", "csv", "json", "parquet")
@@ -50,11 +52,20 @@ def run(args: argparse.Namespace) -> int:
     if (args.format == "parquet") != (args.output is not None):
         args.parser.error("--output FILE goes with --format parquet, and only with it")
     try:
-        warehouse = load_settings().warehouse_path
+        settings = load_settings()
     except SettingsError as error:
         args.parser.error(str(error))
+    warehouse = settings.warehouse_path
+    if settings.lake_store:  # the working copy of the published warehouse, brought up to date
+        try:
+            open_lake(settings.lake_dir, settings.lake_store).fetch(warehouse.name)
+        except FileNotFoundError:
+            pass
+        except StoreAccessError as error:
+            return _fail(f"cannot read {settings.lake_store}: {str(error).splitlines()[0]}")
     if not warehouse.is_file():
-        return _fail(f"no warehouse at {warehouse}: run `convai-lake sync` first")
+        where = f"{settings.lake_store}/{warehouse.name}" if settings.lake_store else warehouse
+        return _fail(f"no warehouse at {where}: run `convai-lake sync` first")
     try:
         with contextlib.closing(duckdb.connect(str(warehouse), read_only=True)) as con:
             relation = con.sql(args.query)

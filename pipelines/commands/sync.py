@@ -100,7 +100,7 @@ def sync(settings: Settings, days: list[dt.date], status: Console, out: Console)
             soft_wrap=True,
         )
     if not failures:
-        out.print(f"Warehouse: {settings.warehouse_path.absolute()}", highlight=False)
+        out.print(f"Warehouse: {settings.warehouse_location}", highlight=False)
     return 1 if failures else 0
 
 
@@ -127,15 +127,16 @@ def _run_with_progress(
     )
     outcomes: list[StepOutcome | DaySummary] = []
     fetched, seconds = 0, 0.0
+    steps = runner.steps(days)
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("catalogue", total=len(days) + 2, rate="")
+        task = progress.add_task(steps[0], total=len(steps), rate="")
         for item in runner.sync(days):
             outcomes.append(item)
             if isinstance(item, DaySummary):
                 fetched, seconds = fetched + item.fetched, seconds + item.outcome.seconds
                 progress.update(task, rate=f"{fetched / seconds:,.0f} conv/s" if seconds else "")
             done = len(outcomes)
-            next_step = f"day {days[done - 1]}" if done <= len(days) else "warehouse"
+            next_step = steps[min(done, len(steps) - 1)]
             progress.update(task, advance=1, description=next_step)
     return outcomes
 
