@@ -67,6 +67,28 @@ def sync_args(days: list[dt.date]) -> list[str]:
     return ["sync", "--start", days[0].isoformat(), "--end", days[-1].isoformat()]
 
 
+def start_sync(
+    emulator: EmulatorHandle,
+    lake: Path,
+    days: list[dt.date] | None = None,
+    *,
+    capture_output: bool = False,
+) -> subprocess.Popen[str]:
+    """`convai-lake sync` of `days` (default: every day `emulator` serves) started in a
+    subprocess of its own session, so that a signal reaches it alone; its output piped when
+    `capture_output`, else discarded."""
+    output = subprocess.PIPE if capture_output else subprocess.DEVNULL
+    return subprocess.Popen(
+        cli_command(*sync_args(days or emulator.config.day_list())),
+        env=cli_env(emulator, lake, CONVAI_CONCURRENCY="8"),
+        cwd=ROOT,
+        stdout=output,
+        stderr=output,
+        text=True,
+        start_new_session=True,
+    )
+
+
 def resources(emulator: EmulatorHandle, lake: Path, **client: Any) -> dict[str, Any]:
     """Resources of the whole graph against `emulator` (set API_KEY_ENV_VAR to KEY first)."""
     return {

@@ -5,7 +5,6 @@ sync waits for each day's lock instead. Either way the lake ends whole and equal
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -17,12 +16,11 @@ from emulator import EmulatorConfig, EmulatorHandle, FaultConfig, running_emulat
 from pipelines.resources import API_KEY_ENV_VAR
 from tests.reliability.harness import (
     KEY,
-    ROOT,
     assert_equals_truth,
-    cli_command,
     cli_env,
     convai_lake,
     materialize_days,
+    start_sync,
     sync_args,
     temp_files,
 )
@@ -46,21 +44,13 @@ def emulator() -> Iterator[EmulatorHandle]:
         yield handle
 
 
-def start_sync(emulator: EmulatorHandle, lake: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        cli_command(*sync_args(emulator.config.day_list())),
-        env=cli_env(emulator, lake, CONVAI_CONCURRENCY="8"),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_syncs_at_once_one_runs_the_other_says_why_it_did_not(
     emulator: EmulatorHandle, tmp_path: Path
 ) -> None:
-    first, second = start_sync(emulator, tmp_path), start_sync(emulator, tmp_path)
+    first, second = (
+        start_sync(emulator, tmp_path, capture_output=True),
+        start_sync(emulator, tmp_path, capture_output=True),
+    )
     outcomes = [(p.returncode, out, err) for p in (first, second) for out, err in [p.communicate()]]
     codes = sorted(code for code, _, _ in outcomes)
     assert codes == [0, 1], outcomes
@@ -84,7 +74,7 @@ def test_a_dagster_run_beside_a_sync_waits_for_each_day(
 ) -> None:
     monkeypatch.setenv(API_KEY_ENV_VAR, KEY)
     days = emulator.config.day_list()
-    sync = start_sync(emulator, tmp_path)
+    sync = start_sync(emulator, tmp_path, capture_output=True)
     while not (tmp_path / "raw").exists() and sync.poll() is None:
         time.sleep(0.02)  # the sync holds its first lock: start the other run now
     assert sync.poll() is None, "the sync ended before the other run could start"

@@ -15,7 +15,6 @@ import datetime as dt
 import os
 import random
 import signal
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -29,11 +28,10 @@ from emulator import EmulatorConfig, EmulatorHandle, FaultConfig, running_emulat
 from pipelines.resources import API_KEY_ENV_VAR
 from tests.reliability.harness import (
     KEY,
-    ROOT,
-    cli_command,
     cli_env,
     convai_lake,
     materialize_days,
+    start_sync,
     sync_args,
     temp_files,
     warehouse_digest,
@@ -103,19 +101,6 @@ def stage_now(lake: Path) -> str:
         if stage is not None and (newest is None or stat.st_mtime_ns > newest[0]):
             newest = (stat.st_mtime_ns, stage)
     return "startup" if newest is None else newest[1]
-
-
-def start_sync(
-    emulator: EmulatorHandle, lake: Path, days: list[dt.date] | None = None
-) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        cli_command(*sync_args(days or emulator.config.day_list())),
-        env=cli_env(emulator, lake, CONVAI_CONCURRENCY="8"),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
 
 
 def kill_in_stage(
