@@ -11,7 +11,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from assets.normalised import raw_shapes
-from assets.normalised.fast_read import guard_pattern
+from assets.normalised.fast_read import MAX_OBJECT_BYTES, guard_pattern
 from assets.normalised.read_raw import read_records
 from pipelines.lake import Lake, date_partition
 from tests.normalised.conftest import DAY
@@ -121,3 +121,15 @@ def test_a_numeric_string_in_a_field_that_is_text_elsewhere(lake: Lake) -> None:
     assert_frame_equal(fast, slow)
     assert_frame_equal(fast_quarantine, slow_quarantine)
     assert fast_quarantine["conversation_id"].to_list() == ["conv_a"]
+
+
+def test_a_detail_larger_than_duckdbs_object_limit(lake: Lake) -> None:
+    """A line over `MAX_OBJECT_BYTES` reads as polars reads it: the limit costs no data."""
+    body = json.loads(_detail("conv_big"))
+    body["transcript"][0]["message"] = "x" * (MAX_OBJECT_BYTES + 1024)
+    write_raw_lines(lake, PART, [_detail("conv_a"), as_received(body), _detail("conv_c")])
+    fast, fast_quarantine = _read(lake, raw_shapes.DETAIL)
+    slow, _ = _read(lake, POLARS_ONLY)
+    assert_frame_equal(fast, slow)
+    assert fast["conversation_id"].to_list() == ["conv_a", "conv_big", "conv_c"]
+    assert fast_quarantine.is_empty()
