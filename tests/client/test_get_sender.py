@@ -107,3 +107,27 @@ async def test_stream_answers_over_real_http(clean_proxy_environment: pytest.Mon
     (seen,) = server.requests
     assert seen.query == {"page_size": ["5"]}
     assert seen.headers["xi-api-key"] == "k"
+
+
+@pytest.mark.anyio
+async def test_requests_go_through_the_environments_proxy(
+    clean_proxy_environment: pytest.MonkeyPatch,
+) -> None:
+    """A host that does not resolve is reached through the proxy the environment names."""
+    async with ScriptedServer() as proxy:
+        proxy.script("/v1/a", json_reply({"via": "proxy"}))
+        clean_proxy_environment.setenv("HTTP_PROXY", proxy.url)
+        sender = GetSender(
+            httpx.URL("http://api.convai.invalid"),
+            {"xi-api-key": "k"},
+            timeout=httpx.Timeout(2.0),
+            limits=httpx.Limits(max_connections=1),
+        )
+        try:
+            async with sender.stream("/v1/a") as response:
+                body = b"".join([chunk async for chunk in response.aiter_bytes()])
+        finally:
+            await sender.aclose()
+    assert body == b'{"via": "proxy"}'
+    assert proxy.paths() == ["/v1/a"]
+    assert proxy.requests[0].headers["host"] == "api.convai.invalid"
