@@ -56,6 +56,22 @@ async def test_errors_and_logs_never_show_the_key(
     assert caplog.records, "the client logs its requests or retries"
 
 
+@pytest.mark.anyio
+async def test_a_redirect_is_not_followed_with_the_key(
+    server: ScriptedServer, make_client: MakeClient
+) -> None:
+    """A redirect could send the key to another host: it is an error, and nothing follows it."""
+    async with ScriptedServer() as elsewhere:
+        elsewhere.script(PATH, json_reply({"agents": []}))
+        server.script(PATH, json_reply({}, 302, location=f"{elsewhere.url}{PATH}"))
+        async with make_client() as api:
+            with pytest.raises(ApiError) as caught:
+                await api.get_json(PATH)
+    assert caught.value.status == 302
+    assert elsewhere.requests == []
+    assert server.paths() == [PATH]
+
+
 def test_client_repr_shows_where_not_who() -> None:
     api = ApiClient(base_url="https://api.elevenlabs.io", api_key=Secret(CANARY_KEY))
     expected = f"ApiClient(base_url='https://api.elevenlabs.io', concurrency={DEFAULT_CONCURRENCY})"
