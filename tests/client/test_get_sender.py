@@ -87,22 +87,27 @@ def test_environment_proxy_follows_the_usual_variables(
     assert (str(proxy.url) if proxy else None) == (str(httpx.URL(expected)) if expected else None)
 
 
+async def _get_over_http(base_url: str, path: str, query: str = "") -> tuple[int, bytes]:
+    """The status and body of one GET by a sender on the default transport."""
+    sender = GetSender(
+        httpx.URL(base_url),
+        {"xi-api-key": "k"},
+        timeout=httpx.Timeout(2.0),
+        limits=httpx.Limits(max_connections=1),
+    )
+    try:
+        async with sender.stream(path, query) as response:
+            return response.status_code, b"".join([c async for c in response.aiter_bytes()])
+    finally:
+        await sender.aclose()
+
+
 @pytest.mark.anyio
 async def test_stream_answers_over_real_http(clean_proxy_environment: pytest.MonkeyPatch) -> None:
     async with ScriptedServer() as server:
         server.script("/v1/a", json_reply({"ok": True}))
-        sender = GetSender(
-            httpx.URL(server.url),
-            {"xi-api-key": "k"},
-            timeout=httpx.Timeout(2.0),
-            limits=httpx.Limits(max_connections=2),
-        )
-        try:
-            async with sender.stream("/v1/a", "page_size=5") as response:
-                body = b"".join([chunk async for chunk in response.aiter_bytes()])
-        finally:
-            await sender.aclose()
-    assert response.status_code == 200
+        status, body = await _get_over_http(server.url, "/v1/a", "page_size=5")
+    assert status == 200
     assert body == b'{"ok": true}'
     (seen,) = server.requests
     assert seen.query == {"page_size": ["5"]}
@@ -117,17 +122,7 @@ async def test_requests_go_through_the_environments_proxy(
     async with ScriptedServer() as proxy:
         proxy.script("/v1/a", json_reply({"via": "proxy"}))
         clean_proxy_environment.setenv("HTTP_PROXY", proxy.url)
-        sender = GetSender(
-            httpx.URL("http://api.convai.invalid"),
-            {"xi-api-key": "k"},
-            timeout=httpx.Timeout(2.0),
-            limits=httpx.Limits(max_connections=1),
-        )
-        try:
-            async with sender.stream("/v1/a") as response:
-                body = b"".join([chunk async for chunk in response.aiter_bytes()])
-        finally:
-            await sender.aclose()
+        _, body = await _get_over_http("http://api.convai.invalid", "/v1/a")
     assert body == b'{"via": "proxy"}'
     assert proxy.paths() == ["/v1/a"]
     assert proxy.requests[0].headers["host"] == "api.convai.invalid"
